@@ -1,0 +1,2 @@
+import type { Renderer } from './types.js';
+export const renderApp: Renderer = () => [];
