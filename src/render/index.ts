@@ -16,7 +16,12 @@ import { renderDocs } from './docs.js';
 import { renderApp } from './app.js';
 import { renderRecord } from './record.js';
 
-const RENDERERS: readonly (readonly [Artifact | 'record', Renderer])[] = [
+export interface RenderOptions {
+  /** Scaffold a minimal app (only when the target has no Python app yet). */
+  readonly scaffold: boolean;
+}
+
+const RENDERERS: readonly (readonly [Artifact, Renderer])[] = [
   ['dockerfile', renderDockerfile],
   ['dockerignore', renderDockerignore],
   ['compose', renderCompose],
@@ -27,15 +32,16 @@ const RENDERERS: readonly (readonly [Artifact | 'record', Renderer])[] = [
   ['k8s', renderK8s],
   ['docs', renderDocs],
   ['app', renderApp],
-  ['record', renderRecord],
 ];
 
-export function renderAll(config: Config): RenderedFile[] {
+export function renderAll(config: Config, opts: RenderOptions = { scaffold: true }): RenderedFile[] {
   const facts = deriveFacts(config);
   const files: RenderedFile[] = [];
   for (const [artifact, render] of RENDERERS) {
-    if (artifact !== 'record' && !config.artifacts.includes(artifact)) continue;
+    if (!config.artifacts.includes(artifact)) continue;
+    if (artifact === 'app' && !opts.scaffold) continue;
     files.push(...render(config, facts));
   }
+  files.push(renderRecord(config, files));
   return files;
 }

@@ -33,3 +33,37 @@ export function hardeningFlags(c: Config, f: Facts, opts: RunFlagOptions = {}): 
   if (opts.publish !== false) for (const p of c.publish) flags.push('--publish', `127.0.0.1:${p}:${c.port}`);
   return flags;
 }
+
+/** The full documented `docker run` argv for the service (detached, removed on stop). */
+export function dockerRunArgv(c: Config, f: Facts, opts: RunFlagOptions = {}): string[] {
+  return ['docker', 'run', '--rm', '--detach', '--name', c.name, ...hardeningFlags(c, f, opts), f.image];
+}
+
+/**
+ * Format argv as a copy-pasteable multi-line shell command: one flag (with
+ * its value) per line, joined with ` \`.
+ */
+export function formatCommand(argv: readonly string[], quote: (w: string) => string): string {
+  const lines: string[] = [];
+  let i = 0;
+  // The command words before the first flag stay on the first line.
+  let head = '';
+  while (i < argv.length && !argv[i]!.startsWith('-')) head += (head ? ' ' : '') + quote(argv[i++]!);
+  lines.push(head);
+  while (i < argv.length) {
+    const word = argv[i++]!;
+    const next = argv[i];
+    const takesValue = word.startsWith('-') && !word.includes('=') && next !== undefined && !next.startsWith('-') && i < argv.length - 1;
+    if (takesValue && FLAGS_WITH_VALUE.has(word)) {
+      lines.push(`${quote(word)} ${quote(next!)}`);
+      i++;
+    } else {
+      lines.push(quote(word));
+    }
+  }
+  return lines.join(' \\\n  ');
+}
+
+const FLAGS_WITH_VALUE = new Set([
+  '--name', '--user', '--tmpfs', '--volume', '--security-opt', '--pids-limit', '--memory', '--stop-timeout', '--publish', '-t', '--tag', '-f', '--file',
+]);

@@ -13,10 +13,11 @@ export interface RenderedFile {
   /** File mode, e.g. 0o644 or 0o755 for scripts. */
   readonly mode: number;
   /**
-   * `skip-if-exists`: scaffolding (the minimal app) that is only ever created,
-   * never updated or reported as a conflict.
+   * `managed` (default): updated only when unchanged since pyconfine wrote it.
+   * `skip-if-exists`: scaffolding (the minimal app), only ever created.
+   * `state`: pyconfine's own record, always brought up to date.
    */
-  readonly policy?: 'managed' | 'skip-if-exists';
+  readonly policy?: 'managed' | 'skip-if-exists' | 'state';
 }
 
 export type Renderer = (config: Config, facts: Facts) => RenderedFile[];
