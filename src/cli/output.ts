@@ -39,7 +39,8 @@ export function formatDiffs(plan: readonly PlanEntry[]): string {
 export function nextSteps(c: Config, dir: string, cwd: string): string {
   const f = deriveFacts(c);
   const rel = path.relative(cwd, dir) || '.';
-  const cd = rel === '.' ? '' : `cd ${shellQuote(rel)} && `;
+  const shown = rel.startsWith('..') ? dir : rel;
+  const cd = shown === '.' ? '' : `cd ${shellQuote(shown)} && `;
   return [
     'Next steps:',
     `  ${cd}docker build -t ${f.image} .`,
