@@ -256,8 +256,8 @@ export function validate(answers: Record<string, unknown>, flagFor: (key: string
     const key = top === 'k8s' && keys[1] ? `k8s.${keys[1]}` : top;
     const flag = top === 'layout' ? 'layout' : flagFor(key);
     const got = issue.path?.length ? issue.path[issue.path.length - 1]!.value : issue.input;
-    if (top === '' && issue.kind === 'schema' && issue.type === 'strict_object') {
-      fail(`unknown answer ${describe(issue.input)}`, 'check the preset or .pyconfine.json for a misspelt key');
+    if (issue.type === 'strict_object') {
+      fail(`unknown answer ${keys.join('.')}`, 'check the preset or .pyconfine.json for a misspelt key');
     }
     fail(`invalid ${flag} ${describe(got)}`, FIELD_HINTS[top] ?? issue.message);
   }
