@@ -16,7 +16,10 @@ const common = {
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'linked',
-  minifySyntax: true,
+  minify: true,
+  // yaml's Node entry is CommonJS, which esbuild cannot tree-shake; its ESM
+  // build is the same code and lets the bundle drop what init never calls.
+  alias: { yaml: './node_modules/yaml/browser/index.js' },
   define: { __PYCONFINE_VERSION__: JSON.stringify(pkg.version) },
   // Some bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __pyconfineCreateRequire } from 'node:module'; const require = __pyconfineCreateRequire(import.meta.url);" },

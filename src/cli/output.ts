@@ -1,6 +1,5 @@
 /** Human-readable plan, diffs and next steps. */
 import path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import type { PlanEntry } from '../plan/plan.js';
 import type { Config } from '../config/schema.js';
 import { deriveFacts } from '../config/facts.js';
@@ -27,7 +26,9 @@ export function formatPlan(plan: readonly PlanEntry[], dir: string, dryRun: bool
   return lines.join('\n') + '\n';
 }
 
-export function formatDiffs(plan: readonly PlanEntry[]): string {
+/** Unified diffs of every file that would change (diff is loaded only for --dry-run). */
+export async function formatDiffs(plan: readonly PlanEntry[]): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
   let out = '';
   for (const e of plan) {
     if (e.action === 'unchanged') continue;

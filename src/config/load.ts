@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
 import type { Answers } from './resolve.js';
 import { RECORD_PATH, RECORD_VERSION } from '../render/record.js';
@@ -22,7 +21,7 @@ export async function loadPreset(file: string): Promise<Answers> {
   }
   let data: unknown;
   try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    data = /\.json$/i.test(file) ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
     throw new UserError(`preset ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${first}`, 'fix the syntax and re-run', { cause: err });
