@@ -7,3 +7,15 @@ export { hardeningFlags } from './render/runtime.js';
 export type { Config } from './config/schema.js';
 export * as schema from './config/schema.js';
 export type { RenderedFile } from './render/types.js';
+export {
+  allowedSyscalls,
+  allowedSyscallsOf,
+  buildSeccompProfile,
+  seccompLevel,
+  serializeSeccompProfile,
+  DENIED_SYSCALLS,
+  SCMP_ARCH,
+  MOBY_DEFAULT_ALLOWED,
+} from './render/seccomp.js';
+export { explainRefusedCapability, capabilityMask } from './knowledge/capabilities.js';
+export { checkPodSecurity } from './check/pss.js';
