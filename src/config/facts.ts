@@ -104,6 +104,8 @@ export function deriveFacts(c: Config): Facts {
     ['PYTHONUNBUFFERED', '1'],
     ['HOME', '/tmp'],
     ['XDG_RUNTIME_DIR', '/tmp'],
+    // C libraries (SQLite, …) otherwise try /var/tmp, which is read-only.
+    ['TMPDIR', '/tmp'],
     ['PIP_NO_CACHE_DIR', '1'],
     ['PIP_DISABLE_PIP_VERSION_CHECK', '1'],
   ];

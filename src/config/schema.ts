@@ -50,7 +50,7 @@ export type Artifact = (typeof ARTIFACTS)[number];
 /** RFC 1123 label: what Kubernetes, compose and AppArmor names all accept. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Absolute container path: a safe character set, no `..`, no trailing slash. */
-export const SAFE_ABS_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
+export const SAFE_ABS_PATH = /^(?!.*\/\.\.?(\/|$))(\/[A-Za-z0-9._-]+)+$/;
 /** Relative path inside the target repo (layout entries). */
 export const SAFE_REL_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 export const HEALTH_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
