@@ -56,6 +56,7 @@ export const ANSWER_FLAGS: readonly FlagSpec[] = [
   { flag: 'k8s-version', kind: 'string', value: '1.N', key: 'k8s.version', help: 'target Kubernetes version (default 1.30)' },
   { flag: 'namespace', kind: 'string', value: 'NAME', key: 'k8s.namespace', help: 'Kubernetes namespace (default: service name)' },
   { flag: 'k8s-seccomp', kind: 'string', value: 'localhost|runtime-default', key: 'k8s.seccomp', help: 'seccomp profile type in the Deployment' },
+  { flag: 'image', kind: 'string', value: 'REF[@sha256:…]', key: 'k8s.image', help: 'registry image for the Kubernetes Deployment (default: the local tag)' },
   { flag: 'spo', kind: 'bool', key: 'k8s.operator', help: 'also emit Security Profiles Operator resources' },
   { flag: 'only', kind: 'list', value: 'ARTIFACT', key: 'artifacts', help: 'write only these artifacts (repeatable)' },
 ];

@@ -136,13 +136,14 @@ function normaliseCommand(raw: unknown): string[] {
   return s.trim().split(/\s+/).filter(Boolean);
 }
 
-function normaliseBaseImage(raw: unknown): { ref: string; digest?: string } {
+/** `REF@sha256:…` → { ref, digest }; the flag is named in the error. */
+function normaliseImage(raw: unknown, flag: string): { ref: string; digest?: string } {
   if (typeof raw === 'object' && raw !== null) return raw as { ref: string; digest?: string };
   const s = String(raw);
   const at = s.indexOf('@');
   if (at === -1) return { ref: s };
   const digest = s.slice(at + 1);
-  if (!DIGEST.test(digest)) fail(`--base-image digest ${JSON.stringify(digest)} is not sha256: followed by 64 hex digits`, 'copy the digest from `docker buildx imagetools inspect IMAGE`');
+  if (!DIGEST.test(digest)) fail(`${flag} digest ${JSON.stringify(digest)} is not sha256: followed by 64 hex digits`, 'copy the digest from `docker buildx imagetools inspect IMAGE`');
   return { ref: s.slice(0, at), digest };
 }
 
@@ -171,11 +172,13 @@ export function completeAnswers(merged: Record<string, unknown>, dirName: string
   if (a['server'] === undefined) a['server'] = info.defaultServer;
   if (a['appModule'] === undefined) a['appModule'] = info.appModule[a['server'] as keyof typeof info.appModule] ?? 'app:app';
   if (a['baseImage'] === undefined) a['baseImage'] = `python:${String(a['python'])}-slim`;
-  a['baseImage'] = normaliseBaseImage(a['baseImage']);
+  a['baseImage'] = normaliseImage(a['baseImage'], '--base-image');
   if (a['publish'] === undefined) a['publish'] = [a['port']];
   a['command'] = a['command'] === undefined ? [] : normaliseCommand(a['command']);
   a['volumes'] = (a['volumes'] as unknown[]).map(normaliseVolume);
-  a['k8s'] = { version: '1.30', namespace: a['name'], seccomp: 'localhost', operator: false, ...((merged['k8s'] as object | undefined) ?? {}) };
+  const k8s: Record<string, unknown> = { version: '1.30', namespace: a['name'], seccomp: 'localhost', operator: false, ...((merged['k8s'] as object | undefined) ?? {}) };
+  if (k8s['image'] !== undefined) k8s['image'] = normaliseImage(k8s['image'], '--image');
+  a['k8s'] = k8s;
   return a;
 }
 

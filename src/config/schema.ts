@@ -87,6 +87,13 @@ export const K8sSchema = v.strictObject({
   seccomp: v.picklist(K8S_SECCOMP),
   /** Also emit Security Profiles Operator resources and reference them. */
   operator: v.boolean(),
+  /** Registry image the cluster pulls, optionally pinned by digest; default: the local tag. */
+  image: v.optional(
+    v.strictObject({
+      ref: v.pipe(v.string(), v.regex(IMAGE_REF)),
+      digest: v.optional(v.pipe(v.string(), v.regex(DIGEST))),
+    }),
+  ),
 });
 
 export const ConfigSchema = v.strictObject({

@@ -8,8 +8,9 @@ import { renderTemplate } from './ejs.js';
 import { dockerRunArgv, formatCommand, hardeningFlags } from './runtime.js';
 import type { Renderer } from './types.js';
 
+import { nodeSeccompPath } from './k8s/objects.js';
+
 export const KIND_CLUSTER = 'pyconfine-canary';
-export const NODE_SECCOMP_DIR = '/var/lib/kubelet/seccomp/pyconfine';
 
 export const renderDocs: Renderer = (c, f) => {
   const has = (a: string): boolean => (c.artifacts as readonly string[]).includes(a);
@@ -20,7 +21,7 @@ export const renderDocs: Renderer = (c, f) => {
   const statusCheck = shellJoin(['docker', 'exec', c.name, 'grep', '-E', '^(Uid|Gid|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):', '/proc/1/status']);
   const smoke = `${shellJoin(['docker', 'exec', '-i', c.name, 'sh', '-s'])} < ${shellQuote(c.layout.smokeTest)}`;
   const ns = c.k8s.namespace;
-  const seccompNodePath = `${NODE_SECCOMP_DIR}/${c.name}.json`;
+  const seccompNodePath = nodeSeccompPath(c, f) ?? '';
   const content = renderTemplate('docs.md.ejs', {
     c,
     f,
@@ -33,15 +34,15 @@ export const renderDocs: Renderer = (c, f) => {
     apparmorLoad: f.apparmorFile ? shellJoin(['sudo', 'apparmor_parser', '--replace', '--write-cache', f.apparmorFile]) : '',
     apparmorStatus: `sudo aa-status | grep -F ${shellQuote(f.apparmorProfile)}`,
     apparmorComplain: f.apparmorFile ? shellJoin(['sudo', 'apparmor_parser', '--complain', '--replace', f.apparmorFile]) : '',
-    seccompInstall: f.seccompFile ? shellJoin(['sudo', 'install', '-D', '-m', '0644', f.seccompFile, seccompNodePath]) : '',
+    seccompInstall: f.seccompFile && seccompNodePath ? shellJoin(['sudo', 'install', '-D', '-m', '0644', f.seccompFile, seccompNodePath]) : '',
     seccompNodePath,
     kubectlApply: shellJoin(['kubectl', 'apply', '-k', c.layout.k8sDir]),
     rollout: shellJoin(['kubectl', '--namespace', ns, 'rollout', 'status', `deployment/${c.name}`, '--timeout=120s']),
     podSmoke: `${shellJoin(['kubectl', '--namespace', ns, 'exec', '-i', `deployment/${c.name}`, '--', 'sh', '-s'])} < ${shellQuote(c.layout.smokeTest)}`,
     kind: {
       create: shellJoin(['kind', 'create', 'cluster', '--name', KIND_CLUSTER]),
-      mkdir: shellJoin(['docker', 'exec', `${KIND_CLUSTER}-control-plane`, 'mkdir', '-p', NODE_SECCOMP_DIR]),
-      copy: f.seccompFile ? shellJoin(['docker', 'cp', f.seccompFile, `${KIND_CLUSTER}-control-plane:${seccompNodePath}`]) : '',
+      mkdir: seccompNodePath ? shellJoin(['docker', 'exec', `${KIND_CLUSTER}-control-plane`, 'mkdir', '-p', seccompNodePath.replace(/\/[^/]+$/, '')]) : '',
+      copy: f.seccompFile && seccompNodePath ? shellJoin(['docker', 'cp', f.seccompFile, `${KIND_CLUSTER}-control-plane:${seccompNodePath}`]) : '',
       load: shellJoin(['kind', 'load', 'docker-image', f.image, '--name', KIND_CLUSTER]),
       remove: shellJoin(['kind', 'delete', 'cluster', '--name', KIND_CLUSTER]),
     },

@@ -88,6 +88,15 @@ describe('compose.yaml', () => {
   });
 });
 
+describe('Kubernetes image', () => {
+  it('uses the registry image by digest when one is given, else the local tag', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const withDigest = files({ k8s: { version: '1.30', namespace: 'web', seccomp: 'localhost', operator: false, image: { ref: 'registry.example.com/web', digest } } });
+    expect(withDigest.get('deploy/k8s/deployment.yaml')).toContain(`image: registry.example.com/web@${digest}`);
+    expect(files({}).get('deploy/k8s/deployment.yaml')).toContain('image: web:local');
+  });
+});
+
 describe('app scaffold', () => {
   it('writes a runnable app and dependency file per framework', () => {
     expect([...files(FRAMEWORKS[0]!).keys()]).toEqual(expect.arrayContaining(['manage.py', 'config/settings.py', 'config/urls.py', 'config/wsgi.py', 'requirements.txt']));

@@ -88,6 +88,7 @@ describe('resolve: bad input gets one clear error', () => {
     ['health path with space', ['--health-path', '/health z'], /invalid --health-path/],
     ['injected command', ['--framework', 'custom', '--command', 'gunicorn app:app; rm -rf /'], /shell characters/],
     ['bad digest', ['--base-image', 'python:3.12-slim@sha256:abc'], /not sha256: followed by 64 hex/],
+    ['bad image digest', ['--image', 'registry.example.com/web:1@md5:abc'], /--image digest "md5:abc" is not sha256/],
     ['refused capability', ['--cap-add', 'SYS_ADMIN'], /--cap-add SYS_ADMIN is refused/],
     ['needless capability', ['--cap-add', 'NET_BIND_SERVICE'], /not needed for port 8000/],
     ['unknown arch', ['--arch', 'riscv64'], /unknown architecture "riscv64"/],

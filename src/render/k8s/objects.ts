@@ -281,7 +281,7 @@ export function deploymentObject(c: Config, f: Facts): K8sObject {
       containers: [
         {
           name: container,
-          image: f.image,
+          image: c.k8s.image ? (c.k8s.image.digest ? `${c.k8s.image.ref}@${c.k8s.image.digest}` : c.k8s.image.ref) : f.image,
           imagePullPolicy: 'IfNotPresent',
           ports: [{ name: HTTP_PORT_NAME, containerPort: c.port, protocol: 'TCP' }],
           env,
