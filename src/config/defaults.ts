@@ -40,31 +40,19 @@ export const BASE_DEFAULTS = {
 /** A complete, valid Config for tests and examples. */
 export function exampleConfig(overrides: Partial<Config> = {}): Config {
   const base: Config = {
+    ...BASE_DEFAULTS,
     name: 'web',
     framework: 'flask',
-    python: '3.12',
-    deps: 'pip',
     server: 'gunicorn',
     appModule: 'app:app',
     command: [],
-    workers: 2,
-    port: 8000,
     publish: [8000],
     volumes: [],
-    egress: 'none',
-    egressCheck: '',
-    uid: 10001,
-    gid: 10001,
-    healthPath: '/healthz',
     baseImage: { ref: 'python:3.12-slim' },
-    seccomp: 'strict',
-    apparmor: 'on',
     arches: ['amd64', 'arm64'],
     capAdd: [],
-    ci: 'github',
     k8s: { version: '1.30', namespace: 'web', seccomp: 'localhost', operator: false },
     artifacts: [...ARTIFACTS],
-    layout: DEFAULT_LAYOUT,
   };
   return Object.freeze({ ...base, ...overrides });
 }

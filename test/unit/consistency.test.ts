@@ -11,6 +11,7 @@ import { deriveFacts } from '../../src/config/facts.js';
 import { renderAll } from '../../src/render/index.js';
 import { hardeningFlags } from '../../src/render/runtime.js';
 import type { Config } from '../../src/config/schema.js';
+import { markdownCommands, shellWords } from '../lib/shell.js';
 
 type Obj = Record<string, any>;
 
@@ -33,47 +34,6 @@ for (const fw of [
       }
     }
   }
-}
-
-/** Shell-like word splitting for the generated commands (quotes and ` \` continuations). */
-function words(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (ch === "'") {
-      const end = line.indexOf("'", i + 1);
-      cur += line.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (ch === '"') {
-      const end = line.indexOf('"', i + 1);
-      cur += line.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(cur);
-  return out;
-}
-
-/** Every command in the ```sh blocks of a Markdown file, continuations joined. */
-function docCommands(markdown: string): string[][] {
-  const cmds: string[][] = [];
-  for (const block of markdown.matchAll(/```sh\n([\s\S]*?)```/g)) {
-    for (const line of block[1]!.replace(/ \\\n\s*/g, ' ').split('\n')) {
-      if (line.trim()) cmds.push(words(line.trim()));
-    }
-  }
-  return cmds;
 }
 
 function render(over: Partial<Config>) {
@@ -120,7 +80,7 @@ describe.each(MATRIX.map((m) => [m.name!, m] as const))('consistency %s', (_name
     const targets = (service['spec']['ports'] as Obj[]).map((p) => p['targetPort']);
     expect(targets.every((t) => t === c.port || t === 'http')).toBe(true);
     expect(svc['ports']).toEqual(c.publish.map((p) => `127.0.0.1:${p}:${c.port}`));
-    const run = docCommands(docs).find((w) => w[0] === 'docker' && w[1] === 'run' && w.includes('--detach'))!;
+    const run = markdownCommands(docs).find((w) => w[0] === 'docker' && w[1] === 'run' && w.includes('--detach'))!;
     expect(run.filter((w, i) => run[i - 1] === '--publish')).toEqual(c.publish.map((p) => `127.0.0.1:${p}:${c.port}`));
     expect(smoke).toContain(`HEALTH_URL=http://127.0.0.1:${c.port}${c.healthPath}`);
   });
@@ -161,7 +121,7 @@ describe.each(MATRIX.map((m) => [m.name!, m] as const))('consistency %s', (_name
   });
 
   it('every command in the docs references real generated files and the documented flags', () => {
-    const cmds = docCommands(docs);
+    const cmds = markdownCommands(docs);
     const paths = new Set(files.keys());
     const build = cmds.find((w) => w[0] === 'docker' && w[1] === 'build')!;
     expect(paths.has(build[build.indexOf('--file') + 1]!)).toBe(true);
@@ -196,6 +156,6 @@ describe.each(MATRIX.map((m) => [m.name!, m] as const))('consistency %s', (_name
     const wf = files.get(f.workflowFile)!;
     const runs = [...wf.matchAll(/docker run --detach --name \S+ (.*) (\S+)$/gm)];
     expect(runs.length).toBeGreaterThan(0);
-    for (const r of runs) expect(words(r[1]!)).toEqual(flags);
+    for (const r of runs) expect(shellWords(r[1]!)).toEqual(flags);
   });
 });

@@ -8,6 +8,7 @@ import { ACTIONS, KIND, PINNED_ACTIONS, SPO_CRDS } from '../../src/knowledge/act
 import { hardeningFlags } from '../../src/render/runtime.js';
 import { renderK8s } from '../../src/render/k8s.js';
 import { CONTAINERS, GITLAB_FILE, renderWorkflow } from '../../src/render/workflow.js';
+import { shellWords } from '../lib/shell.js';
 
 type Obj = Record<string, any>;
 
@@ -18,35 +19,6 @@ function render(overrides: Partial<Config> = {}) {
   expect(files).toHaveLength(1);
   const file = files[0]!;
   return { c, f, file, text: file.content, doc: parse(file.content) as Obj };
-}
-
-/** POSIX shell word splitting for the quoting shellQuote produces ('…', '\'' and bare words). */
-function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (ch === "'") {
-      const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated quote in ${line}`);
-      word += line.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (ch === '\\') {
-      word += line[++i] ?? '';
-      inWord = true;
-    } else if (ch === ' ' || ch === '\t') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 /** Every `docker run --detach --name NAME … IMAGE` line in the scripts → its flags. */
