@@ -52,6 +52,11 @@ export function formatCommand(argv: readonly string[], quote: (w: string) => str
   lines.push(head);
   while (i < argv.length) {
     const word = argv[i++]!;
+    if (!word.startsWith('-')) {
+      // The image and the command after it stay together on the last line.
+      lines.push([word, ...argv.slice(i)].map(quote).join(' '));
+      break;
+    }
     const next = argv[i];
     const takesValue = word.startsWith('-') && !word.includes('=') && next !== undefined && !next.startsWith('-') && i < argv.length - 1;
     if (takesValue && FLAGS_WITH_VALUE.has(word)) {
