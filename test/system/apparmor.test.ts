@@ -51,6 +51,8 @@ const WRITABLE = [VOLUME.path, ...TMP_DIRS];
 const CLI = path.join(REPO, 'bin/pyconfine.js');
 
 const isRoot = process.getuid?.() === 0;
+// CI must never skip this tier: there, not being root is a failure.
+if (process.env['CI'] && !isRoot) throw new Error('the AppArmor guest tier needs root in CI');
 
 /** Negative controls: a broken copy of the Flask profile and the checks it must fail. */
 const VARIANTS = [
