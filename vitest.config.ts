@@ -30,6 +30,7 @@ export default defineConfig({
         test: {
           name: 'system',
           include: ['test/system/**/*.test.ts'],
+          globalSetup: ['test/system/lib/global-setup.ts'],
           expect: { requireAssertions: true },
           testTimeout: 900_000,
           hookTimeout: 900_000,
