@@ -36,7 +36,9 @@ install_packages() {
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # With recommends: podman's network stack (netavark, aardvark-dns,
+  # iptables), slirp4netns and catatonit come that way, as the tier was proven.
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 }
 
 # The hard limits of this VM kind (nofile 20000) are below podman's rootful
