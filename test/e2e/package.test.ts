@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 const BIN = path.resolve('bin/pyconfine.js');
 const tmp = (): string => mkdtempSync(path.join(tmpdir(), 'pyconfine-pkg-'));
@@ -76,5 +77,25 @@ describe('switching profiles off', () => {
     expect(existsSync(path.join(dir, 'security/seccomp/x.json'))).toBe(false);
     const compose = readFileSync(path.join(dir, 'compose.yaml'), 'utf8');
     expect(compose).not.toMatch(/seccomp=|apparmor=/);
+  });
+});
+
+describe('shipped presets', () => {
+  it('every file in presets/ is accepted by the schema and applied', async () => {
+    const dir = path.resolve('presets');
+    const presets = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
+    expect(presets.length).toBeGreaterThan(0);
+    for (const preset of presets) {
+      const target = path.join(tmp(), 'svc');
+      const res = await execa('node', [BIN, 'init', '--yes', '--framework', 'flask', '--preset', path.join(dir, preset), '--dir', target], { reject: false, env: { CI: 'true' } });
+      expect(res.stderr, preset).toBe('');
+      expect(res.exitCode, preset).toBe(0);
+      const record = JSON.parse(readFileSync(path.join(target, '.pyconfine.json'), 'utf8'));
+      const answers = parseYaml(readFileSync(path.join(dir, preset), 'utf8')) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(answers)) {
+        if (value && typeof value === 'object' && !Array.isArray(value)) expect(record.config[key], `${preset}: ${key}`).toMatchObject(value);
+        else expect(record.config[key], `${preset}: ${key}`).toEqual(value);
+      }
+    }
   });
 });
