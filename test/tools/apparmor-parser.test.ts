@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleConfig } from '../../src/config/defaults.js';
 import { deriveFacts } from '../../src/config/facts.js';
-import { EGRESS, FRAMEWORKS, SERVERS, type Config } from '../../src/config/schema.js';
+import { EGRESS, type Config } from '../../src/config/schema.js';
+import { configMatrix } from '../lib/matrix.js';
 import { renderApparmor } from '../../src/render/apparmor.js';
 
 const PARSER = 'apparmor_parser';
@@ -33,38 +34,9 @@ const available = await parserAvailable();
 // In CI a missing tool is a failure, not a skip.
 const skip = !available && !process.env.CI;
 
-const APP_MODULE: Record<(typeof FRAMEWORKS)[number], string> = {
-  django: 'config.wsgi:application',
-  flask: 'app:app',
-  fastapi: 'main:app',
-  custom: 'app:app',
-};
-
-/** frameworks × servers × egress × volumes × capabilities. */
+/** frameworks × servers × egress × volumes × capabilities, plus a custom command. */
 function matrix(): Config[] {
-  const out: Config[] = [];
-  for (const framework of FRAMEWORKS) {
-    for (const server of SERVERS) {
-      for (const egress of EGRESS) {
-        for (const volumes of [[], [{ path: '/data', purpose: 'uploads' }, { path: '/var/lib/app/cache', purpose: 'cache' }]]) {
-          for (const capAdd of [[], ['NET_BIND_SERVICE']] as Config['capAdd'][]) {
-            out.push(
-              exampleConfig({
-                name: `${framework}-${server}-${egress}-v${volumes.length}-c${capAdd.length}`,
-                framework,
-                server,
-                appModule: APP_MODULE[framework],
-                egress,
-                volumes,
-                capAdd,
-                port: capAdd.length ? 80 : 8000,
-              }),
-            );
-          }
-        }
-      }
-    }
-  }
+  const out = configMatrix([[], [{ path: '/data', purpose: 'uploads' }, { path: '/var/lib/app/cache', purpose: 'cache' }]]);
   out.push(
     exampleConfig({
       name: 'custom-command',

@@ -9,13 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { exampleConfig } from '../../src/config/defaults.js';
 import { deriveFacts, type Facts } from '../../src/config/facts.js';
-import {
-  EGRESS,
-  FRAMEWORKS,
-  SERVERS,
-  type Config,
-} from '../../src/config/schema.js';
+import type { Config } from '../../src/config/schema.js';
+import { FRAMEWORK_INFO } from '../../src/knowledge/frameworks.js';
 import { APPARMOR_CAPABILITIES, renderApparmor } from '../../src/render/apparmor.js';
+import { configMatrix } from '../lib/matrix.js';
 
 // ---------------------------------------------------------------------------
 // A minimal reader for the rules this profile uses.
@@ -128,13 +125,6 @@ function render(overrides: Partial<Config> = {}) {
   return { c, f, file: files[0]!, text: files[0]!.content };
 }
 
-const APP_MODULE: Record<(typeof FRAMEWORKS)[number], string> = {
-  django: 'config.wsgi:application',
-  flask: 'app:app',
-  fastapi: 'main:app',
-  custom: 'app:app',
-};
-
 const VOLUME_SETS: Config['volumes'][] = [
   [],
   [{ path: '/data', purpose: 'uploads' }],
@@ -144,29 +134,7 @@ const VOLUME_SETS: Config['volumes'][] = [
   ],
 ];
 
-const MATRIX: Config[] = [];
-for (const framework of FRAMEWORKS) {
-  for (const server of SERVERS) {
-    for (const egress of EGRESS) {
-      for (const volumes of VOLUME_SETS) {
-        for (const capAdd of [[], ['NET_BIND_SERVICE']] as Config['capAdd'][]) {
-          MATRIX.push(
-            exampleConfig({
-              name: `${framework}-${server}`.slice(0, 40),
-              framework,
-              server,
-              appModule: APP_MODULE[framework],
-              egress,
-              volumes,
-              capAdd,
-              port: capAdd.length ? 80 : 8000,
-            }),
-          );
-        }
-      }
-    }
-  }
-}
+const MATRIX: Config[] = configMatrix(VOLUME_SETS);
 
 describe('AppArmor profile: file and name', () => {
   it('is written to the configured path with the pyconfine-<service> name', () => {
@@ -528,8 +496,8 @@ describe('AppArmor profile snapshots', () => {
       const { text } = render({
         name: framework,
         framework,
-        server: framework === 'fastapi' ? 'uvicorn' : 'gunicorn',
-        appModule: APP_MODULE[framework],
+        server: FRAMEWORK_INFO[framework].defaultServer,
+        appModule: FRAMEWORK_INFO[framework].appModule[FRAMEWORK_INFO[framework].defaultServer],
         egress: framework === 'django' ? 'dns-tcp' : 'none',
         volumes: framework === 'flask' ? [{ path: '/data', purpose: 'uploads' }] : [],
       });
