@@ -19,3 +19,4 @@ export {
 } from './render/seccomp.js';
 export { explainRefusedCapability, capabilityMask } from './knowledge/capabilities.js';
 export { checkPodSecurity } from './check/pss.js';
+export { EJS_OPTIONS, PRECOMPILED_FILE } from './render/ejs.js';
