@@ -142,6 +142,19 @@ export function createWizard(): Wizard {
             options: [
               { value: 'strict', label: 'strict', hint: 'only the syscalls Python web servers need' },
               { value: 'baseline', label: 'baseline', hint: "Docker's default minus high-risk calls, for unknown native extensions" },
+              { value: 'none', label: 'none', hint: 'only with the flag --seccomp none', disabled: true },
+            ],
+          }),
+        );
+      }
+      if (!has('apparmor')) {
+        answers['apparmor'] = unwrap(
+          await p.select({
+            message: 'AppArmor profile',
+            initialValue: 'on',
+            options: [
+              { value: 'on', label: 'on', hint: 'read-only code, no exec from volumes, TCP only, no capabilities' },
+              { value: 'off', label: 'off', hint: 'only with the flag --apparmor off', disabled: true },
             ],
           }),
         );

@@ -74,8 +74,12 @@ describe.skipIf(!hasTmux)('wizard under tmux (skipped only where tmux is not ins
     await keys(s, '/srv/uploads:uploads', 'Enter');
     await waitFor(s, /◆\s+Outbound network/);
     await keys(s, 'Down', 'Enter');
-    await waitFor(s, /◆\s+Seccomp profile/);
-    await keys(s, 'Enter');
+    const seccomp = await waitFor(s, /◆\s+Seccomp profile/);
+    expect(seccomp).toContain('only with the flag --seccomp none');
+    await keys(s, 'Down', 'Enter'); // baseline
+    const apparmor = await waitFor(s, /◆\s+AppArmor profile/);
+    expect(apparmor).toContain('only with the flag --apparmor off');
+    await keys(s, 'Down', 'Enter'); // "off" is disabled: the cursor cannot land on it
     await waitFor(s, /◆\s+CI provider/);
     await keys(s, 'Enter');
     const plan = await waitFor(s, 'Write these files?');
@@ -88,7 +92,10 @@ describe.skipIf(!hasTmux)('wizard under tmux (skipped only where tmux is not ins
     expect(df).toContain('FROM python:3.13-slim AS builder');
     expect(df).toContain('EXPOSE 8080');
     expect(df).toContain('install -d -o 10001 -g 10001 -m 0750 /srv/uploads');
-    expect(JSON.parse(readFileSync(path.join(dir, '.pyconfine.json'), 'utf8')).config.egress).toBe('dns-tcp');
+    const recorded = JSON.parse(readFileSync(path.join(dir, '.pyconfine.json'), 'utf8')).config;
+    expect(recorded.egress).toBe('dns-tcp');
+    expect(recorded.seccomp).toBe('baseline');
+    expect(recorded.apparmor).toBe('on');
     expect(existsSync(path.join(dir, 'main.py'))).toBe(true);
   });
 
@@ -104,7 +111,7 @@ describe.skipIf(!hasTmux)('wizard under tmux (skipped only where tmux is not ins
 
   it('asks only for what flags left open', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pyconfine-wizard-'));
-    const s = await start(dir, '--name api --framework django --python 3.11 --deps pip --server gunicorn --port 8000 --volume /data --egress none --seccomp strict --ci gitlab');
+    const s = await start(dir, '--name api --framework django --python 3.11 --deps pip --server gunicorn --port 8000 --volume /data --egress none --seccomp strict --apparmor on --ci gitlab');
     const screenText = await waitFor(s, 'Write these files?');
     expect(screenText).not.toMatch(/Service name|Framework|Python version|Container port/);
     await keys(s, 'Enter');
