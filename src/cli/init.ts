@@ -95,6 +95,9 @@ function warnings(c: Config): string[] {
   const w: string[] = [];
   if (c.seccomp === 'none') w.push('seccomp is none: the container runs without a syscall filter; use --seccomp strict (or baseline for unknown native extensions)');
   if (c.apparmor === 'off') w.push('AppArmor is off: no file, network or capability confinement at the LSM level; use --apparmor on');
+  if (c.seccomp === 'strict' && /alpine/i.test(c.baseImage.ref)) {
+    w.push(`the strict seccomp profile is measured against glibc images; ${c.baseImage.ref} uses musl, so use --seccomp baseline or a Debian-based image`);
+  }
   if (c.capAdd.includes('NET_BIND_SERVICE')) w.push(`NET_BIND_SERVICE is added back for port ${c.port}; a port above 1023 published as ${c.port} needs no capability`);
   return w;
 }

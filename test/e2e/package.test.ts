@@ -67,6 +67,17 @@ describe('--preset', () => {
   });
 });
 
+describe('warnings', () => {
+  it('warns that the strict seccomp profile does not fit a musl (Alpine) base image', async () => {
+    const dir = tmp();
+    const res = await execa('node', [BIN, 'init', '--yes', '--framework', 'flask', '--base-image', 'python:3.12-alpine', '--dir', dir], { reject: false, env: { CI: 'true' } });
+    expect(res.exitCode).toBe(0);
+    expect(res.stderr).toMatch(/warning: the strict seccomp profile .* uses musl, so use --seccomp baseline/);
+    const quiet = await execa('node', [BIN, 'init', '--yes', '--framework', 'flask', '--base-image', 'python:3.12-alpine', '--seccomp', 'baseline', '--dir', tmp()], { reject: false, env: { CI: 'true' } });
+    expect(quiet.stderr).toBe('');
+  });
+});
+
 describe('switching profiles off', () => {
   it('needs an explicit flag and prints a warning', async () => {
     const dir = tmp();
