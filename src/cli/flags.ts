@@ -25,7 +25,7 @@ export const BEHAVIOUR_FLAGS: readonly FlagSpec[] = [
   { flag: 'dry-run', kind: 'bool', help: 'print the plan and unified diffs; write nothing' },
   { flag: 'force', kind: 'bool', help: 'overwrite files that were changed since pyconfine wrote them' },
   { flag: 'json', kind: 'bool', help: 'print a machine-readable plan/result' },
-  { flag: 'preset', kind: 'string', value: 'FILE', help: 'JSON or YAML file of answers, validated like flags' },
+  { flag: 'preset', kind: 'string', value: 'NAME|FILE', help: 'a shipped preset by name, or a JSON or YAML file of answers' },
 ];
 
 /** Answer flags: each sets one Config field. */

@@ -8,7 +8,8 @@ import * as nodeFs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { resolveConfig, mergeLayers, type Layer } from '../config/resolve.js';
-import { loadPreset, loadRecord } from '../config/load.js';
+import { loadPreset, loadRecord, resolvePreset } from '../config/load.js';
+import { findTemplatesDir } from '../render/ejs.js';
 import { detectRepo } from '../detect/index.js';
 import { renderAll } from '../render/index.js';
 import { planFiles, type PlanEntry } from '../plan/plan.js';
@@ -114,7 +115,10 @@ export async function runInit(argv: readonly string[], ctx: InitContext): Promis
 
   // 2. Answer layers: preset < detected < recorded < flags.
   const layers: Layer[] = [];
-  if (args.preset) layers.push({ source: 'preset', answers: await loadPreset(path.resolve(ctx.cwd, args.preset)) });
+  if (args.preset) {
+    const file = resolvePreset(args.preset, ctx.cwd, path.join(path.dirname(findTemplatesDir()), 'presets'));
+    layers.push({ source: 'preset', answers: await loadPreset(file) });
+  }
   const repo = await detectRepo(dir);
   layers.push({ source: 'detected', answers: repo.answers });
   const record = await loadRecord(dir);

@@ -2,6 +2,7 @@
  * Reading answer files: a preset (JSON or YAML) and the recorded answers in
  * .pyconfine.json. Both are validated later by the same schema as flags.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -10,6 +11,25 @@ import { RECORD_PATH, RECORD_VERSION } from '../render/record.js';
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+const PRESET_FILE = /\.(json|ya?ml)$/i;
+
+/**
+ * `--preset NAME|FILE`: a path to a file, or the name of a preset shipped in
+ * the package's `presets/` folder (`web-team` → presets/web-team.yaml).
+ */
+export function resolvePreset(arg: string, cwd: string, shippedDir: string): string {
+  if (arg.includes('/') || PRESET_FILE.test(arg)) return path.resolve(cwd, arg);
+  for (const ext of ['.yaml', '.yml', '.json']) {
+    const file = path.join(shippedDir, arg + ext);
+    if (existsSync(file)) return file;
+  }
+  const shipped = existsSync(shippedDir) ? readdirSync(shippedDir).filter((f) => PRESET_FILE.test(f)).map((f) => f.replace(PRESET_FILE, '')) : [];
+  throw new UserError(
+    `unknown preset ${JSON.stringify(arg)}`,
+    `pass the path of a JSON or YAML file${shipped.length ? `, or one of the shipped presets: ${shipped.sort().join(', ')}` : ''}`,
+  );
 }
 
 export async function loadPreset(file: string): Promise<Answers> {

@@ -48,6 +48,17 @@ describe('--preset', () => {
     expect(df).toContain('install -d -o 20001 -g 20001 -m 0750 /data');
   });
 
+  it('finds a shipped preset by name and names the shipped ones for an unknown name', async () => {
+    const target = path.join(tmp(), 'svc');
+    const res = await execa('node', [BIN, 'init', '--yes', '--framework', 'flask', '--preset', 'web-team', '--dir', target], { reject: false, env: { CI: 'true' } });
+    expect(res.stderr).toBe('');
+    expect(res.exitCode).toBe(0);
+    expect(readFileSync(path.join(target, 'Dockerfile'), 'utf8')).toContain('USER 20001:20001');
+    const bad = await execa('node', [BIN, 'init', '--yes', '--framework', 'flask', '--preset', 'no-such-team', '--dir', tmp()], { reject: false, env: { CI: 'true' } });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^pyconfine: unknown preset "no-such-team" — .*shipped presets: .*web-team/);
+  });
+
   it('rejects a preset with a bad value or an unknown key in one line', async () => {
     const dir = tmp();
     for (const [body, pattern] of [
